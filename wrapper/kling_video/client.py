@@ -1,0 +1,185 @@
+"""``KlingVideo`` and ``AsyncKlingVideo``: settings, connections, and ``.text2video``.
+
+A client owns the httpx client it made and closes it; one you pass in (``http_client=``) is
+yours to close. ``with_options()`` returns a copy with some settings changed that shares the
+same connections, so it is cheap to make per call site.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any
+
+import attrs
+import httpx
+
+from kling_video import _logging
+from kling_video._async_io import AsyncIO
+from kling_video._options import ClientOptions, as_timeout, check_base_url, resolve_options
+from kling_video._sync_io import SyncIO
+from kling_video.polling import PollSchedule
+from kling_video.retry import RetryPolicy
+from kling_video.text2video import AsyncText2Video, Text2Video
+
+__all__ = ["AsyncKlingVideo", "KlingVideo"]
+
+_UNSET: Any = object()
+
+
+def _evolve(options: ClientOptions, changes: dict[str, Any]) -> ClientOptions:
+    """A copy of ``options`` with the user-facing settings in ``changes`` applied."""
+    from kling_video._options import APIKey
+
+    updates: dict[str, Any] = {}
+    if changes.get("api_key", _UNSET) is not _UNSET:
+        updates["api_key"] = APIKey(changes["api_key"]) if changes["api_key"] else None
+    if changes.get("base_url", _UNSET) is not _UNSET:
+        check_base_url(changes["base_url"])
+        updates["base_url"] = changes["base_url"].rstrip("/")
+    if changes.get("timeout", _UNSET) is not _UNSET:
+        updates["timeout"] = as_timeout(changes["timeout"])
+    if changes.get("max_retries", _UNSET) is not _UNSET:
+        updates["retry"] = attrs.evolve(options.retry, max_retries=changes["max_retries"])
+    if changes.get("retry_policy", _UNSET) is not _UNSET:
+        updates["retry"] = changes["retry_policy"]
+    if changes.get("poll_schedule", _UNSET) is not _UNSET:
+        updates["poll"] = changes["poll_schedule"]
+    if changes.get("wait_timeout", _UNSET) is not _UNSET:
+        updates["wait_timeout"] = changes["wait_timeout"]
+    return attrs.evolve(options, **updates)
+
+
+class KlingVideo:
+    """The sync client. ``KlingVideo()`` reads KLING_API_KEY and KLING_BASE_URL."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        http_client: httpx.Client | None = None,
+        retry_policy: RetryPolicy | None = None,
+        poll_schedule: PollSchedule | None = None,
+        wait_timeout: float | None = None,
+        _options: ClientOptions | None = None,
+        _sleep: Callable[[float], None] = time.sleep,
+        _rand: Callable[[], float] = random.random,
+    ) -> None:
+        _logging.configure_from_env()
+        self._options = _options or resolve_options(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            poll_schedule=poll_schedule,
+            wait_timeout=wait_timeout,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(follow_redirects=True)
+        self._sleep, self._rand = _sleep, _rand
+        self._io = SyncIO(self._options, self._http, sleep=_sleep, rand=_rand)
+        self.text2video = Text2Video(self._io)
+
+    @property
+    def base_url(self) -> str:
+        return self._options.base_url
+
+    @property
+    def options(self) -> ClientOptions:
+        return self._options
+
+    def with_options(self, **changes: Any) -> KlingVideo:
+        """A copy with ``api_key``, ``base_url``, ``timeout``, ``max_retries``, ... changed.
+
+        The copy shares this client's connections; closing it does not close them.
+        """
+        return KlingVideo(
+            http_client=self._http, _options=_evolve(self._options, changes), _sleep=self._sleep, _rand=self._rand
+        )
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> KlingVideo:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"KlingVideo(base_url={self._options.base_url!r}, api_key={self._options.api_key!r})"
+
+
+class AsyncKlingVideo:
+    """The async client: the same methods as coroutines, on one ``httpx.AsyncClient``."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        retry_policy: RetryPolicy | None = None,
+        poll_schedule: PollSchedule | None = None,
+        wait_timeout: float | None = None,
+        max_connections: int = 100,
+        _options: ClientOptions | None = None,
+        _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        _rand: Callable[[], float] = random.random,
+    ) -> None:
+        _logging.configure_from_env()
+        self._options = _options or resolve_options(
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            poll_schedule=poll_schedule,
+            wait_timeout=wait_timeout,
+        )
+        self._owns_http = http_client is None
+        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
+        self._http = http_client or httpx.AsyncClient(follow_redirects=True, limits=limits)
+        self._sleep, self._rand = _sleep, _rand
+        self._io = AsyncIO(self._options, self._http, sleep=_sleep, rand=_rand)
+        self.text2video = AsyncText2Video(self._io)
+
+    @property
+    def base_url(self) -> str:
+        return self._options.base_url
+
+    @property
+    def options(self) -> ClientOptions:
+        return self._options
+
+    def with_options(self, **changes: Any) -> AsyncKlingVideo:
+        return AsyncKlingVideo(
+            http_client=self._http, _options=_evolve(self._options, changes), _sleep=self._sleep, _rand=self._rand
+        )
+
+    async def close(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncKlingVideo:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return f"AsyncKlingVideo(base_url={self._options.base_url!r}, api_key={self._options.api_key!r})"

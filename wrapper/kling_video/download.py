@@ -1,0 +1,189 @@
+"""Saving a finished task's videos: streamed, resumable, verified, and atomic.
+
+Each file streams into a hidden ``.NAME.part`` beside its target, resumes with ``Range`` after a
+cut, is checked against the length the server announced, and is renamed into place only when
+complete, so a crash or a cut never leaves a truncated MP4 under the final name. Names come from
+the task id, never from the URL (a URL is the server's to choose, and may hold ``..``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import BinaryIO
+
+import attrs
+import httpx
+
+from kling_video import _constants as C
+from kling_video.errors import DestinationExistsError, DownloadError
+from kling_video.task import Task
+
+__all__ = ["DownloadTarget", "download_async", "download_sync", "plan_downloads"]
+
+log = logging.getLogger("kling_video")
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
+
+
+@attrs.frozen
+class DownloadTarget:
+    url: str
+    path: Path
+
+    @property
+    def partial(self) -> Path:
+        return self.path.with_name(f".{self.path.name}.part")
+
+
+def plan_downloads(
+    task: Task, dest: str | os.PathLike[str], *, watermark: bool, overwrite: bool
+) -> list[DownloadTarget]:
+    """Where each video of ``task`` goes. Refuses before any byte moves if a target exists."""
+    if not task.succeeded:
+        raise DownloadError(f"task {task.task_id} has no videos to download (status: {task.status.value})")
+    if not task.videos:
+        raise DownloadError(f"task {task.task_id} succeeded but lists no videos")
+    directory = Path(dest)
+    stem = _UNSAFE.sub("_", task.task_id).strip("._") or "task"
+    targets = []
+    for number, video in enumerate(task.videos, start=1):
+        url = video.watermark_url if watermark else video.url
+        if not url:
+            raise DownloadError(
+                f"task {task.task_id} has no watermarked copy of video {video.id}: "
+                "create the task with watermark=True to get one"
+            )
+        name = stem if len(task.videos) == 1 else f"{stem}_{number}"
+        targets.append(DownloadTarget(url, directory / f"{name}{'_watermark' if watermark else ''}.mp4"))
+    existing = [str(t.path) for t in targets if t.path.exists()]
+    if existing and not overwrite:
+        raise DestinationExistsError(f"will not overwrite {', '.join(existing)} (pass overwrite=True)")
+    return targets
+
+
+class _Cut(Exception):
+    """The transfer stopped early; resumable."""
+
+
+@attrs.define
+class _Transfer:
+    """Bytes written so far and the total the server announced: the resume decisions."""
+
+    out: BinaryIO
+    offset: int = 0
+    total: int | None = None
+
+    def request_headers(self) -> dict[str, str]:
+        return {"Range": f"bytes={self.offset}-"} if self.offset else {}
+
+    def accept(self, response: httpx.Response) -> bool:
+        """Check one answer before its body is read. False: nothing more to read (already complete)."""
+        status = response.status_code
+        if status == 416 and self.total is not None and self.offset >= self.total:
+            return False
+        if status >= 500 or status == 429:
+            raise _Cut(f"HTTP {status}")
+        if status == 206:
+            match = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
+            if match is None or int(match.group(1)) != self.offset:
+                raise DownloadError(f"the server resumed at the wrong place ({response.headers.get('content-range')})")
+            if match.group(3) != "*":
+                self.total = int(match.group(3))
+            return True
+        if status == 200:
+            if self.offset:  # the server ignored Range: start again from the first byte
+                log.debug("download: server ignored Range; restarting from 0")
+                self.out.seek(0)
+                self.out.truncate()
+                self.offset = 0
+            length = response.headers.get("content-length")
+            self.total = int(length) if length and length.isdigit() else self.total
+            return True
+        raise DownloadError(f"HTTP {status} for the video (expired or removed? results are kept 30 days)")
+
+    def write(self, chunk: bytes) -> None:
+        self.out.write(chunk)
+        self.offset += len(chunk)
+
+    def finish(self) -> None:
+        if self.total is not None and self.offset < self.total:
+            raise _Cut(f"got {self.offset} of {self.total} bytes")
+        if self.total is not None and self.offset > self.total:
+            raise DownloadError(f"got {self.offset} bytes, more than the {self.total} announced")
+
+
+def _give_up(target: DownloadTarget, failures: int, resumes: int, exc: Exception) -> float:
+    if failures > resumes:
+        raise DownloadError(f"download of {target.path.name} failed after {failures} attempts: {exc}") from exc
+    delay = min(0.25 * 2.0**failures, 5.0)
+    log.debug("download %s: cut (%s); resuming in %.2f s", target.path.name, exc, delay)
+    return delay
+
+
+def download_sync(
+    http: httpx.Client,
+    target: DownloadTarget,
+    *,
+    timeout: httpx.Timeout,
+    resumes: int = C.DOWNLOAD_RESUMES,
+    sleep: Callable[[float], None],
+) -> Path:
+    target.path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(target.partial, "wb") as out:
+            transfer, failures = _Transfer(out), 0
+            while True:
+                try:
+                    with http.stream("GET", target.url, headers=transfer.request_headers(), timeout=timeout) as r:
+                        if transfer.accept(r):
+                            for chunk in r.iter_bytes(C.DOWNLOAD_CHUNK):
+                                transfer.write(chunk)
+                    transfer.finish()
+                    break
+                except (httpx.TransportError, _Cut) as exc:
+                    failures += 1
+                    sleep(_give_up(target, failures, resumes, exc))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(target.partial, target.path)
+    except BaseException:
+        target.partial.unlink(missing_ok=True)
+        raise
+    return target.path
+
+
+async def download_async(
+    http: httpx.AsyncClient,
+    target: DownloadTarget,
+    *,
+    timeout: httpx.Timeout,
+    resumes: int = C.DOWNLOAD_RESUMES,
+    sleep: Callable[[float], Awaitable[None]],
+) -> Path:
+    target.path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(target.partial, "wb") as out:
+            transfer, failures = _Transfer(out), 0
+            while True:
+                try:
+                    async with http.stream("GET", target.url, headers=transfer.request_headers(), timeout=timeout) as r:
+                        if transfer.accept(r):
+                            async for chunk in r.aiter_bytes(C.DOWNLOAD_CHUNK):
+                                transfer.write(chunk)
+                    transfer.finish()
+                    break
+                except (httpx.TransportError, _Cut) as exc:
+                    failures += 1
+                    await sleep(_give_up(target, failures, resumes, exc))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(target.partial, target.path)
+    except BaseException:
+        target.partial.unlink(missing_ok=True)
+        raise
+    return target.path

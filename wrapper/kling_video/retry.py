@@ -1,0 +1,127 @@
+"""Which failures to retry, how long to wait, and when a create may have happened anyway.
+
+Plain functions, no I/O: the sync and async clients both ask these, and tests can replace the
+policy (``KlingVideo(retry_policy=...)``) or the random source.
+
+The rule of kling-api.md: retry only what is transient (connection errors, codes 1302 and 1303,
+5000-5002, and 502/503/504 without an envelope); never another 4xx, nor a 429 carrying
+1100-1102 or 1304, which no amount of waiting fixes.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import attrs
+import httpx
+
+from kling_video import _constants as C
+from kling_video.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    ConcurrencyLimitError,
+    KlingError,
+)
+
+__all__ = [
+    "RetryPolicy",
+    "Verdict",
+    "backoff_delay",
+    "connection_error",
+    "judge",
+    "parse_retry_after",
+]
+
+_RETRYABLE_CODES = frozenset({1302, 1303, 5000, 5001, 5002})
+_RETRYABLE_BARE_STATUS = frozenset({500, 502, 503, 504})
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How many times and how patiently to retry. ``max_retries=0`` turns retrying off."""
+
+    max_retries: int = C.MAX_RETRIES
+    initial_delay: float = C.RETRY_INITIAL_DELAY
+    max_delay: float = C.RETRY_MAX_DELAY
+    max_retry_after: float = C.RETRY_AFTER_CAP
+    concurrency_min_delay: float = C.CONCURRENCY_RETRY_MIN_DELAY
+
+
+@attrs.frozen
+class Verdict:
+    """What one failure means: retry it? might the server have acted on the request anyway?"""
+
+    retry: bool
+    maybe_done: bool
+    reason: str
+
+
+def connection_error(exc: httpx.TransportError) -> APIConnectionError:
+    """Wrap an httpx transport error; ``request_sent`` says whether the body may have arrived."""
+    # Before a connection exists nothing was sent; afterwards the server may have acted on it.
+    sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+    cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
+    what = type(exc).__name__
+    detail = f": {exc}" if str(exc) else ""
+    return cls(f"no answer from the server ({what}{detail})", request_sent=sent)
+
+
+def judge(error: KlingError) -> Verdict:
+    """Decide about one failed exchange."""
+    if isinstance(error, APIConnectionError):
+        return Verdict(retry=True, maybe_done=error.request_sent, reason=f"connection failed: {error}")
+    if isinstance(error, APIError):
+        if error.code is not None:
+            retry = error.code in _RETRYABLE_CODES
+            # A 5000-series answer comes after the body was read: the task may exist.
+            maybe_done = error.code >= 5000
+            return Verdict(retry=retry, maybe_done=maybe_done, reason=f"code {error.code}: {error.message}")
+        status = error.status_code or 0
+        retry = status in _RETRYABLE_BARE_STATUS
+        return Verdict(retry=retry, maybe_done=status >= 500, reason=f"HTTP {status} without an envelope")
+    return Verdict(retry=False, maybe_done=False, reason=str(error))
+
+
+def backoff_delay(
+    attempt: int,
+    policy: RetryPolicy,
+    error: KlingError | None = None,
+    retry_after: float | None = None,
+    rand: Callable[[], float] = random.random,
+) -> float:
+    """Seconds to wait before retry number ``attempt`` (0 for the first retry).
+
+    Exponential backoff with full jitter, so many clients hit by one outage do not come back in
+    step. A Retry-After from the server is honoured up to ``max_retry_after``; a concurrency
+    refusal waits at least ``concurrency_min_delay``, since running tasks take minutes to free.
+    """
+    ceiling = min(policy.max_delay, policy.initial_delay * 2.0**attempt)
+    delay = rand() * ceiling
+    if isinstance(error, ConcurrencyLimitError):
+        delay = max(delay, policy.concurrency_min_delay * 2.0**attempt * (0.5 + rand() / 2))
+        delay = min(delay, max(policy.max_delay, policy.concurrency_min_delay))
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, policy.max_retry_after))
+    return delay
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header: either a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    return max(0.0, seconds) if seconds == seconds else None  # NaN is not a delay
