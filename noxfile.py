@@ -54,3 +54,46 @@ def typecheck(session: nox.Session) -> None:
     """mypy --strict on the wrapper, with the generated layer's types in view."""
     session.install("-e", ".[simulator]", *_group("typecheck"))
     session.run("mypy")
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """sdist and wheel into dist/ (emptied first), checked by twine check --strict and tools/wheel_check.py."""
+    session.install(*_group("publish"))
+    session.run("python", "-m", "tools.publish", "build")
+
+
+@nox.session
+def publish(session: nox.Session) -> None:
+    """Upload a fresh build to the index in TWINE_REPOSITORY_URL, with TWINE_USERNAME/TWINE_PASSWORD (or a token).
+
+    Refuses first, each with one line: a dirty git tree, a stale generated/, a version the index already has.
+    """
+    session.install(*_group("publish"), "-r", GENERATE_REQUIREMENTS)
+    session.run("python", "-m", "tools.publish", "upload")
+
+
+@nox.session
+def publish_e2e(session: nox.Session) -> None:
+    """Publish to a real pypiserver on loopback, install from it into a fresh venv, run the package; ~1-2 min."""
+    session.install("-e", ".[simulator]", *_group("test"), *_group("publish"), "-r", GENERATE_REQUIREMENTS)
+    session.run("pytest", "tests/publish", "-m", "publish", *session.posargs, env={"KLING_PUBLISH_E2E": "1"})
+
+
+@nox.session
+def update_spec(session: nox.Session) -> None:
+    """Bring in a new vendor spec: `nox -s update_spec -- PATH [--diff-only]`. Diffs, pins, regenerates, tests."""
+    if not session.posargs:
+        session.error("usage: nox -s update_spec -- PATH [--diff-only]  (PATH: the vendor's new OpenAPI YAML or JSON)")
+    session.install("-e", ".[simulator]", *_group("test"), "-r", GENERATE_REQUIREMENTS)
+    session.run("python", "-m", "tools.update_spec", *session.posargs)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Generate a video against the bundled simulator, with live progress: no key, no cost, ~5 s.
+
+    The MP4 goes to demo-output/ (git ignores it); `nox -s demo -- --out DIR` puts it elsewhere.
+    """
+    session.install(".[simulator]")
+    session.run("kling-video", "demo", "--out", "demo-output", *session.posargs)

@@ -15,6 +15,7 @@ import argparse
 import difflib
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -24,8 +25,9 @@ from typing import Any
 
 import yaml
 from openapi_spec_validator import validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from tools.overlay import apply_overlay
+from tools.overlay import OverlayError, apply_overlay
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
@@ -88,7 +90,9 @@ def generate_into(destination: Path) -> Path:
             str(output),
             "--fail-on-warning",
         ]
-        completed = subprocess.run(command, capture_output=True, text=True, cwd=work, check=False)
+        # The post hooks call `ruff` by name: find the pinned one beside this interpreter first.
+        env = {**os.environ, "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])}
+        completed = subprocess.run(command, capture_output=True, text=True, cwd=work, check=False, env=env)
         if completed.returncode != 0:
             raise GenerationError(f"openapi-python-client failed:\n{completed.stdout}\n{completed.stderr}")
         (output / "py.typed").write_text("# Marker file for PEP 561\n", encoding="utf-8")
@@ -103,9 +107,7 @@ def _generator_executable() -> str:
     beside_python = Path(sys.executable).with_name("openapi-python-client")
     found = str(beside_python) if beside_python.exists() else shutil.which("openapi-python-client")
     if not found:
-        raise GenerationError(
-            "openapi-python-client is not installed: pip install -r tools/generate-requirements.txt"
-        )
+        raise GenerationError("openapi-python-client is not installed: pip install -r tools/generate-requirements.txt")
     return found
 
 
@@ -153,9 +155,7 @@ def check() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--check", action="store_true", help="compare instead of rewriting")
     args = parser.parse_args(argv)
     try:
@@ -164,8 +164,11 @@ def main(argv: list[str] | None = None) -> int:
         generate_into(GENERATED.parent)
         print(f"wrote generated/{PACKAGE}")
         return 0
-    except GenerationError as exc:
+    except (GenerationError, OverlayError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OpenAPIValidationError as exc:
+        print(f"error: the effective spec (openapi.yaml + overlay) is not valid OpenAPI: {exc}", file=sys.stderr)
         return 1
 
 

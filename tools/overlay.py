@@ -37,9 +37,7 @@ class ActionReport:
     matched: int
 
 
-def apply_overlay(
-    document: Mapping[str, Any], overlay: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[ActionReport]]:
+def apply_overlay(document: Mapping[str, Any], overlay: Mapping[str, Any]) -> tuple[dict[str, Any], list[ActionReport]]:
     """Return a new document with the overlay applied, and what each action matched.
 
     The input document is not modified. Raises ``OverlayError`` naming every action that
@@ -115,9 +113,7 @@ def _update(target: Any, update: Any, label: str) -> None:
     elif isinstance(target, dict) and isinstance(update, Mapping):
         _merge(target, update)
     else:
-        raise OverlayError(
-            [f"{label}: cannot update a {type(target).__name__} with a {type(update).__name__}"]
-        )
+        raise OverlayError([f"{label}: cannot update a {type(target).__name__} with a {type(update).__name__}"])
 
 
 def _merge(target: dict[str, Any], update: Mapping[str, Any]) -> None:

@@ -29,9 +29,7 @@ DOC = {
 
 
 def test_update_merges_objects_recursively_and_replaces_scalars():
-    result, reports = apply_overlay(
-        DOC, overlay({"target": "$.info", "update": {"title": "T", "x-new": {"a": 1}}})
-    )
+    result, reports = apply_overlay(DOC, overlay({"target": "$.info", "update": {"title": "T", "x-new": {"a": 1}}}))
     assert result["info"] == {"title": "T", "version": "1", "x-new": {"a": 1}}
     assert reports[0].matched == 1
 
