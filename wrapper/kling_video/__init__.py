@@ -1,5 +1,35 @@
-"""kling-video: a typed, validated client for Kling text-to-video on the anyapi gateway."""
+"""kling-video: a typed, validated client for Kling text-to-video on the anyapi gateway.
 
+    from kling_video import KlingVideo
+    with KlingVideo() as client:                      # KLING_API_KEY from the environment
+        result = client.text2video.generate(prompt="a fox in the snow", dest="videos/")
+
+The CLI (``kling_video.cli``) and the simulator (``kling_video.testing``) are not imported here,
+so importing the library stays light.
+"""
+
+from kling_video import errors
 from kling_video._version import __version__
+from kling_video.camera import CameraConfig, CameraControl
+from kling_video.client import AsyncKlingVideo, KlingVideo
+from kling_video.generation import Generation
+from kling_video.polling import PollSchedule
+from kling_video.retry import RetryPolicy
+from kling_video.shot import Shot
+from kling_video.task import Task, TaskStatus, Video
 
-__all__ = ["__version__"]
+__all__ = [
+    "AsyncKlingVideo",
+    "CameraConfig",
+    "CameraControl",
+    "Generation",
+    "KlingVideo",
+    "PollSchedule",
+    "RetryPolicy",
+    "Shot",
+    "Task",
+    "TaskStatus",
+    "Video",
+    "__version__",
+    "errors",
+]

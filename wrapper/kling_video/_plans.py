@@ -134,10 +134,12 @@ def create_plan(policy: RetryPolicy, *, external_task_id: str, rand: Callable[[]
         if not verdict.retry or attempt >= policy.max_retries:
             log.debug("create %s: giving up after %d attempt(s): %s", external_task_id, attempt + 1, verdict.reason)
             if attempt > 0 and isinstance(error, InvalidRequestError):
-                error.message += (
+                hint = (
                     f" (a previous attempt with external_task_id {external_task_id} may have created the "
                     "task: look it up before creating again)"
                 )
+                error.message += hint
+                error.args = (f"{error.args[0]}{hint}", *error.args[1:])
             raise error
         delay = backoff_delay(attempt, policy, error, result.retry_after, rand)
         log.debug(

@@ -69,7 +69,7 @@ def _data(status_code: int, content: bytes) -> Any:
 def _task(data: Mapping[str, Any], status_code: int, content: bytes) -> Task:
     try:
         return Task.from_api(ApiTask.from_dict(normalise_task(data)))
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
         raise _not_envelope(status_code, content, f"the task object could not be read ({exc})") from exc
 
 
@@ -89,7 +89,7 @@ def _raw_text(content: bytes) -> str:
 def _int_or_none(value: Any) -> int | None:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
 
 

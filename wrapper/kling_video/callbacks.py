@@ -69,7 +69,7 @@ def verify_callback(
     current = time.time() if now is None else now
     if abs(current - sent_at) > tolerance:
         raise WebhookVerificationError("webhook-timestamp is outside the tolerance (replayed or clock skew)")
-    expected = base64.b64encode(hmac.new(_key(secret), f"{msg_id}.{sent_at}.".encode() + raw, hashlib.sha256).digest())
+    expected = base64.b64encode(hmac.new(_key(secret), f"{msg_id}.{stamp}.".encode() + raw, hashlib.sha256).digest())
     for candidate in signatures.split():
         version, _, value = candidate.partition(",")
         if version == "v1" and hmac.compare_digest(value.encode(), expected):

@@ -19,37 +19,56 @@ import httpx
 
 from kling_video import _logging
 from kling_video._async_io import AsyncIO
-from kling_video._options import ClientOptions, as_timeout, check_base_url, resolve_options
+from kling_video._options import APIKey, ClientOptions, as_timeout, check_base_url, resolve_options
 from kling_video._sync_io import SyncIO
+from kling_video.errors import ConfigurationError
 from kling_video.polling import PollSchedule
 from kling_video.retry import RetryPolicy
 from kling_video.text2video import AsyncText2Video, Text2Video
 
 __all__ = ["AsyncKlingVideo", "KlingVideo"]
 
-_UNSET: Any = object()
+
+class NotGiven:
+    """The default of ``with_options`` arguments: "keep this setting" (None may be a value)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
 
 
-def _evolve(options: ClientOptions, changes: dict[str, Any]) -> ClientOptions:
-    """A copy of ``options`` with the user-facing settings in ``changes`` applied."""
-    from kling_video._options import APIKey
+NOT_GIVEN = NotGiven()
 
+
+def _evolve(
+    options: ClientOptions,
+    *,
+    api_key: str | NotGiven | None,
+    base_url: str | NotGiven,
+    timeout: float | httpx.Timeout | NotGiven | None,
+    max_retries: int | NotGiven,
+    retry_policy: RetryPolicy | NotGiven,
+    poll_schedule: PollSchedule | NotGiven,
+    wait_timeout: float | NotGiven,
+) -> ClientOptions:
+    """A copy of ``options`` with the settings that were given changed, checked as on creation."""
     updates: dict[str, Any] = {}
-    if changes.get("api_key", _UNSET) is not _UNSET:
-        updates["api_key"] = APIKey(changes["api_key"]) if changes["api_key"] else None
-    if changes.get("base_url", _UNSET) is not _UNSET:
-        check_base_url(changes["base_url"])
-        updates["base_url"] = changes["base_url"].rstrip("/")
-    if changes.get("timeout", _UNSET) is not _UNSET:
-        updates["timeout"] = as_timeout(changes["timeout"])
-    if changes.get("max_retries", _UNSET) is not _UNSET:
-        updates["retry"] = attrs.evolve(options.retry, max_retries=changes["max_retries"])
-    if changes.get("retry_policy", _UNSET) is not _UNSET:
-        updates["retry"] = changes["retry_policy"]
-    if changes.get("poll_schedule", _UNSET) is not _UNSET:
-        updates["poll"] = changes["poll_schedule"]
-    if changes.get("wait_timeout", _UNSET) is not _UNSET:
-        updates["wait_timeout"] = changes["wait_timeout"]
+    if not isinstance(api_key, NotGiven):
+        updates["api_key"] = APIKey(api_key) if api_key else None
+    if not isinstance(base_url, NotGiven):
+        check_base_url(base_url)
+        updates["base_url"] = base_url.rstrip("/")
+    if not isinstance(timeout, NotGiven):
+        updates["timeout"] = as_timeout(timeout)
+    policy = options.retry if isinstance(retry_policy, NotGiven) else retry_policy
+    if not isinstance(max_retries, NotGiven):
+        if max_retries < 0:
+            raise ConfigurationError("max_retries must be 0 or more")
+        policy = attrs.evolve(policy, max_retries=max_retries)
+    updates["retry"] = policy
+    if not isinstance(poll_schedule, NotGiven):
+        updates["poll"] = poll_schedule
+    if not isinstance(wait_timeout, NotGiven):
+        updates["wait_timeout"] = wait_timeout
     return attrs.evolve(options, **updates)
 
 
@@ -95,14 +114,29 @@ class KlingVideo:
     def options(self) -> ClientOptions:
         return self._options
 
-    def with_options(self, **changes: Any) -> KlingVideo:
-        """A copy with ``api_key``, ``base_url``, ``timeout``, ``max_retries``, ... changed.
-
-        The copy shares this client's connections; closing it does not close them.
-        """
-        return KlingVideo(
-            http_client=self._http, _options=_evolve(self._options, changes), _sleep=self._sleep, _rand=self._rand
+    def with_options(
+        self,
+        *,
+        api_key: str | NotGiven | None = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+        poll_schedule: PollSchedule | NotGiven = NOT_GIVEN,
+        wait_timeout: float | NotGiven = NOT_GIVEN,
+    ) -> KlingVideo:
+        """A copy with some settings changed, sharing this client's connections (closing it does not)."""
+        options = _evolve(
+            self._options,
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            poll_schedule=poll_schedule,
+            wait_timeout=wait_timeout,
         )
+        return KlingVideo(http_client=self._http, _options=options, _sleep=self._sleep, _rand=self._rand)
 
     def close(self) -> None:
         if self._owns_http:
@@ -164,10 +198,29 @@ class AsyncKlingVideo:
     def options(self) -> ClientOptions:
         return self._options
 
-    def with_options(self, **changes: Any) -> AsyncKlingVideo:
-        return AsyncKlingVideo(
-            http_client=self._http, _options=_evolve(self._options, changes), _sleep=self._sleep, _rand=self._rand
+    def with_options(
+        self,
+        *,
+        api_key: str | NotGiven | None = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+        poll_schedule: PollSchedule | NotGiven = NOT_GIVEN,
+        wait_timeout: float | NotGiven = NOT_GIVEN,
+    ) -> AsyncKlingVideo:
+        """A copy with some settings changed, sharing this client's connections (closing it does not)."""
+        options = _evolve(
+            self._options,
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            poll_schedule=poll_schedule,
+            wait_timeout=wait_timeout,
         )
+        return AsyncKlingVideo(http_client=self._http, _options=options, _sleep=self._sleep, _rand=self._rand)
 
     async def close(self) -> None:
         if self._owns_http:

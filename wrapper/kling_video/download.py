@@ -20,6 +20,7 @@ import httpx
 
 from kling_video import _constants as C
 from kling_video.errors import DestinationExistsError, DownloadError
+from kling_video.retry import RetryPolicy, backoff_delay
 from kling_video.task import Task
 
 __all__ = ["DownloadTarget", "download_async", "download_sync", "plan_downloads"]
@@ -79,7 +80,11 @@ class _Transfer:
     total: int | None = None
 
     def request_headers(self) -> dict[str, str]:
-        return {"Range": f"bytes={self.offset}-"} if self.offset else {}
+        # identity: the length check and Range offsets count the bytes on the wire.
+        headers = {"Accept-Encoding": "identity"}
+        if self.offset:
+            headers["Range"] = f"bytes={self.offset}-"
+        return headers
 
     def accept(self, response: httpx.Response) -> bool:
         """Check one answer before its body is read. False: nothing more to read (already complete)."""
@@ -117,10 +122,11 @@ class _Transfer:
             raise DownloadError(f"got {self.offset} bytes, more than the {self.total} announced")
 
 
-def _give_up(target: DownloadTarget, failures: int, resumes: int, exc: Exception) -> float:
+def _give_up(target: DownloadTarget, failures: int, resumes: int, exc: Exception, policy: RetryPolicy) -> float:
+    """Raise when the resumes are spent; else how long to wait (the client's retry backoff)."""
     if failures > resumes:
         raise DownloadError(f"download of {target.path.name} failed after {failures} attempts: {exc}") from exc
-    delay = min(0.25 * 2.0**failures, 5.0)
+    delay = backoff_delay(failures - 1, policy)
     log.debug("download %s: cut (%s); resuming in %.2f s", target.path.name, exc, delay)
     return delay
 
@@ -130,6 +136,7 @@ def download_sync(
     target: DownloadTarget,
     *,
     timeout: httpx.Timeout,
+    policy: RetryPolicy,
     resumes: int = C.DOWNLOAD_RESUMES,
     sleep: Callable[[float], None],
 ) -> Path:
@@ -139,15 +146,19 @@ def download_sync(
             transfer, failures = _Transfer(out), 0
             while True:
                 try:
-                    with http.stream("GET", target.url, headers=transfer.request_headers(), timeout=timeout) as r:
+                    with http.stream(
+                        "GET", target.url, headers=transfer.request_headers(), timeout=timeout, follow_redirects=True
+                    ) as r:
+                        # Chunks as they arrive (no chunk_size): a re-chunking buffer would lose
+                        # what it held when the connection is cut, and the resume would start earlier.
                         if transfer.accept(r):
-                            for chunk in r.iter_bytes(C.DOWNLOAD_CHUNK):
+                            for chunk in r.iter_bytes():
                                 transfer.write(chunk)
                     transfer.finish()
                     break
                 except (httpx.TransportError, _Cut) as exc:
                     failures += 1
-                    sleep(_give_up(target, failures, resumes, exc))
+                    sleep(_give_up(target, failures, resumes, exc, policy))
             out.flush()
             os.fsync(out.fileno())
         os.replace(target.partial, target.path)
@@ -162,6 +173,7 @@ async def download_async(
     target: DownloadTarget,
     *,
     timeout: httpx.Timeout,
+    policy: RetryPolicy,
     resumes: int = C.DOWNLOAD_RESUMES,
     sleep: Callable[[float], Awaitable[None]],
 ) -> Path:
@@ -171,15 +183,17 @@ async def download_async(
             transfer, failures = _Transfer(out), 0
             while True:
                 try:
-                    async with http.stream("GET", target.url, headers=transfer.request_headers(), timeout=timeout) as r:
+                    async with http.stream(
+                        "GET", target.url, headers=transfer.request_headers(), timeout=timeout, follow_redirects=True
+                    ) as r:
                         if transfer.accept(r):
-                            async for chunk in r.aiter_bytes(C.DOWNLOAD_CHUNK):
+                            async for chunk in r.aiter_bytes():
                                 transfer.write(chunk)
                     transfer.finish()
                     break
                 except (httpx.TransportError, _Cut) as exc:
                     failures += 1
-                    await sleep(_give_up(target, failures, resumes, exc))
+                    await sleep(_give_up(target, failures, resumes, exc, policy))
             out.flush()
             os.fsync(out.fileno())
         os.replace(target.partial, target.path)

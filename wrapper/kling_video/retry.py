@@ -37,7 +37,12 @@ __all__ = [
 ]
 
 _RETRYABLE_CODES = frozenset({1302, 1303, 5000, 5001, 5002})
-_RETRYABLE_BARE_STATUS = frozenset({500, 502, 503, 504})
+# Kling's documented codes: for these the code decides. Any other code (a gateway's own) is read
+# by its HTTP status instead, like an answer without an envelope.
+_KLING_CODES = (range(1000, 1005), range(1100, 1104), range(1200, 1204), range(1300, 1305), range(5000, 5003))
+# A bare 429 is most likely a proxy's rate limit; a 500 is not in the doc's list (it is looked up,
+# as every 5xx on a create is, but not re-sent blindly).
+_RETRYABLE_BARE_STATUS = frozenset({429, 502, 503, 504})
 
 
 @attrs.frozen
@@ -75,14 +80,14 @@ def judge(error: KlingError) -> Verdict:
     if isinstance(error, APIConnectionError):
         return Verdict(retry=True, maybe_done=error.request_sent, reason=f"connection failed: {error}")
     if isinstance(error, APIError):
-        if error.code is not None:
-            retry = error.code in _RETRYABLE_CODES
-            # A 5000-series answer comes after the body was read: the task may exist.
-            maybe_done = error.code >= 5000
-            return Verdict(retry=retry, maybe_done=maybe_done, reason=f"code {error.code}: {error.message}")
         status = error.status_code or 0
+        # A 5xx (or a 5000-series code) comes after the body was read: the task may exist.
+        maybe_done = status >= 500 or (error.code is not None and error.code >= 5000)
+        if error.code is not None and any(error.code in codes for codes in _KLING_CODES):
+            retry = error.code in _RETRYABLE_CODES
+            return Verdict(retry=retry, maybe_done=maybe_done, reason=f"code {error.code}: {error.message}")
         retry = status in _RETRYABLE_BARE_STATUS
-        return Verdict(retry=retry, maybe_done=status >= 500, reason=f"HTTP {status} without an envelope")
+        return Verdict(retry=retry, maybe_done=maybe_done, reason=f"HTTP {status} without a Kling code")
     return Verdict(retry=False, maybe_done=False, reason=str(error))
 
 
@@ -102,8 +107,9 @@ def backoff_delay(
     ceiling = min(policy.max_delay, policy.initial_delay * 2.0**attempt)
     delay = rand() * ceiling
     if isinstance(error, ConcurrencyLimitError):
-        delay = max(delay, policy.concurrency_min_delay * 2.0**attempt * (0.5 + rand() / 2))
-        delay = min(delay, max(policy.max_delay, policy.concurrency_min_delay))
+        cap = max(policy.max_delay, policy.concurrency_min_delay)
+        floor = min(policy.concurrency_min_delay * 2.0**attempt, cap)
+        delay = max(delay, min(floor * (1 + rand() / 2), cap))
     if retry_after is not None:
         delay = max(delay, min(retry_after, policy.max_retry_after))
     return delay

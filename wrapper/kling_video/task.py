@@ -106,7 +106,7 @@ class Task:
             created_at=_timestamp(_value(api.created_at)),
             updated_at=_timestamp(_value(api.updated_at)),
             units_billed=_decimal(_value(api.final_unit_deduction)),
-            watermark=bool(_value(watermark.enabled)) if watermark is not None else None,
+            watermark=_flag(_value(watermark.enabled)) if watermark is not None else None,
         )
 
     @classmethod
@@ -128,8 +128,15 @@ def _text(value: Any) -> str | None:
 def _number(value: Any) -> float | None:
     try:
         return float(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
+
+
+def _flag(value: Any) -> bool | None:
+    """A boolean a gateway may send as a bool, a number or a string ("false" is false)."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes", "on")
+    return None if value is None else bool(value)
 
 
 def _decimal(value: Any) -> Decimal | None:

@@ -162,7 +162,10 @@ class Text2Video:
         task = task or self.get(task_id_of(task_or_id))
         targets = plan_downloads(task, dest, watermark=watermark, overwrite=overwrite)
         timeout = _download_timeout(self._io.options.timeout)
-        return [download_sync(self._io.http, t, timeout=timeout, sleep=self._io.sleep) for t in targets]
+        return [
+            download_sync(self._io.http, t, timeout=timeout, policy=self._io.options.retry, sleep=self._io.sleep)
+            for t in targets
+        ]
 
     def generate(
         self,
@@ -250,7 +253,10 @@ class AsyncText2Video:
         task = task or await self.get(task_id_of(task_or_id))
         targets = plan_downloads(task, dest, watermark=watermark, overwrite=overwrite)
         timeout = _download_timeout(self._io.options.timeout)
-        return [await download_async(self._io.http, t, timeout=timeout, sleep=self._io.sleep) for t in targets]
+        return [
+            await download_async(self._io.http, t, timeout=timeout, policy=self._io.options.retry, sleep=self._io.sleep)
+            for t in targets
+        ]
 
     async def generate(
         self,
