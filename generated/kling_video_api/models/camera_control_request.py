@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import UNSET, Unset
+
 if TYPE_CHECKING:
     from ..models.camera_control_config import CameraControlConfig
 
@@ -18,22 +20,25 @@ class CameraControlRequest:
     """控制摄像机运动的协议(如未指定,模型将根据输入的文本/图片进行智能匹配)"""
 
     type_: str
-    config: CameraControlConfig
+    config: CameraControlConfig | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        config = self.config.to_dict()
+        config: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.config, Unset):
+            config = self.config.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "type": type_,
-                "config": config,
             }
         )
+        if config is not UNSET:
+            field_dict["config"] = config
 
         return field_dict
 
@@ -44,7 +49,12 @@ class CameraControlRequest:
         d = dict(src_dict)
         type_ = d.pop("type")
 
-        config = CameraControlConfig.from_dict(d.pop("config"))
+        _config = d.pop("config", UNSET)
+        config: CameraControlConfig | Unset
+        if isinstance(_config, Unset):
+            config = UNSET
+        else:
+            config = CameraControlConfig.from_dict(_config)
 
         camera_control_request = cls(
             type_=type_,
