@@ -38,18 +38,14 @@ def test_pinned_spec_holds_the_vendor_text_line_for_line():
     """Only indentation was restored: stripped of it, the lines are the vendor's, in order."""
     vendor = [line.strip() for line in VENDOR.read_text(encoding="utf-8").splitlines()[3:]]
     pinned = [
-        line.strip()
-        for line in generate.SPEC.read_text(encoding="utf-8").splitlines()
-        if not line.startswith("#")
+        line.strip() for line in generate.SPEC.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
     ]
     assert pinned == vendor
 
 
 def test_effective_spec_is_valid_and_has_the_three_operations():
     spec = generate.effective_spec()
-    operations = {
-        op["operationId"] for path in spec["paths"].values() for op in path.values() if "operationId" in op
-    }
+    operations = {op["operationId"] for path in spec["paths"].values() for op in path.values() if "operationId" in op}
     assert operations == {"create_task", "get_task", "list_tasks"}
     create = spec["paths"]["/kling/v1/videos/text2video"]["post"]
     assert create["parameters"] == []
