@@ -61,9 +61,9 @@ def plan_downloads(
             )
         name = stem if len(task.videos) == 1 else f"{stem}_{number}"
         targets.append(DownloadTarget(url, directory / f"{name}{'_watermark' if watermark else ''}.mp4"))
-    existing = [str(t.path) for t in targets if t.path.exists()]
+    existing = [t.path for t in targets if t.path.exists()]
     if existing and not overwrite:
-        raise DestinationExistsError(f"will not overwrite {', '.join(existing)} (pass overwrite=True)")
+        raise DestinationExistsError(existing)
     return targets
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from kling_video.task import Task
 
 __all__ = [
@@ -174,7 +176,11 @@ class DownloadError(KlingError):
 
 
 class DestinationExistsError(DownloadError, FileExistsError):
-    """The target file exists and ``overwrite`` was not asked for; nothing was downloaded."""
+    """The target file exists and overwriting was not asked for; nothing was downloaded."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = list(paths)
+        super().__init__(f"will not overwrite {', '.join(str(p) for p in self.paths)}: it exists")
 
 
 _BY_CODE: tuple[tuple[range, type[APIError]], ...] = (
