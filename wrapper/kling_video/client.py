@@ -12,7 +12,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import httpx
@@ -25,6 +25,9 @@ from kling_video.errors import ConfigurationError
 from kling_video.polling import PollSchedule
 from kling_video.retry import RetryPolicy
 from kling_video.text2video import AsyncText2Video, Text2Video
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["AsyncKlingVideo", "KlingVideo"]
 
@@ -72,7 +75,51 @@ def _evolve(
     return attrs.evolve(options, **updates)
 
 
-class KlingVideo:
+class _Client:
+    """What both clients share: settings resolved once, with_options(), a repr without the key."""
+
+    _options: ClientOptions
+
+    @property
+    def base_url(self) -> str:
+        return self._options.base_url
+
+    @property
+    def options(self) -> ClientOptions:
+        return self._options
+
+    def with_options(
+        self,
+        *,
+        api_key: str | NotGiven | None = NOT_GIVEN,
+        base_url: str | NotGiven = NOT_GIVEN,
+        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
+        max_retries: int | NotGiven = NOT_GIVEN,
+        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
+        poll_schedule: PollSchedule | NotGiven = NOT_GIVEN,
+        wait_timeout: float | NotGiven = NOT_GIVEN,
+    ) -> Self:
+        """A copy with some settings changed, sharing this client's connections (closing it does not)."""
+        options = _evolve(
+            self._options,
+            api_key=api_key,
+            base_url=base_url,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
+            poll_schedule=poll_schedule,
+            wait_timeout=wait_timeout,
+        )
+        return self._copy(options)
+
+    def _copy(self, options: ClientOptions) -> Self:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self._options.base_url!r}, api_key={self._options.api_key!r})"
+
+
+class KlingVideo(_Client):
     """The sync client. ``KlingVideo()`` reads KLING_API_KEY and KLING_BASE_URL."""
 
     def __init__(
@@ -106,36 +153,7 @@ class KlingVideo:
         self._io = SyncIO(self._options, self._http, sleep=_sleep, rand=_rand)
         self.text2video = Text2Video(self._io)
 
-    @property
-    def base_url(self) -> str:
-        return self._options.base_url
-
-    @property
-    def options(self) -> ClientOptions:
-        return self._options
-
-    def with_options(
-        self,
-        *,
-        api_key: str | NotGiven | None = NOT_GIVEN,
-        base_url: str | NotGiven = NOT_GIVEN,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
-        poll_schedule: PollSchedule | NotGiven = NOT_GIVEN,
-        wait_timeout: float | NotGiven = NOT_GIVEN,
-    ) -> KlingVideo:
-        """A copy with some settings changed, sharing this client's connections (closing it does not)."""
-        options = _evolve(
-            self._options,
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            poll_schedule=poll_schedule,
-            wait_timeout=wait_timeout,
-        )
+    def _copy(self, options: ClientOptions) -> KlingVideo:
         return KlingVideo(http_client=self._http, _options=options, _sleep=self._sleep, _rand=self._rand)
 
     def close(self) -> None:
@@ -150,11 +168,8 @@ class KlingVideo:
     ) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"KlingVideo(base_url={self._options.base_url!r}, api_key={self._options.api_key!r})"
 
-
-class AsyncKlingVideo:
+class AsyncKlingVideo(_Client):
     """The async client: the same methods as coroutines, on one ``httpx.AsyncClient``."""
 
     def __init__(
@@ -190,36 +205,7 @@ class AsyncKlingVideo:
         self._io = AsyncIO(self._options, self._http, sleep=_sleep, rand=_rand)
         self.text2video = AsyncText2Video(self._io)
 
-    @property
-    def base_url(self) -> str:
-        return self._options.base_url
-
-    @property
-    def options(self) -> ClientOptions:
-        return self._options
-
-    def with_options(
-        self,
-        *,
-        api_key: str | NotGiven | None = NOT_GIVEN,
-        base_url: str | NotGiven = NOT_GIVEN,
-        timeout: float | httpx.Timeout | NotGiven | None = NOT_GIVEN,
-        max_retries: int | NotGiven = NOT_GIVEN,
-        retry_policy: RetryPolicy | NotGiven = NOT_GIVEN,
-        poll_schedule: PollSchedule | NotGiven = NOT_GIVEN,
-        wait_timeout: float | NotGiven = NOT_GIVEN,
-    ) -> AsyncKlingVideo:
-        """A copy with some settings changed, sharing this client's connections (closing it does not)."""
-        options = _evolve(
-            self._options,
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            poll_schedule=poll_schedule,
-            wait_timeout=wait_timeout,
-        )
+    def _copy(self, options: ClientOptions) -> AsyncKlingVideo:
         return AsyncKlingVideo(http_client=self._http, _options=options, _sleep=self._sleep, _rand=self._rand)
 
     async def close(self) -> None:
@@ -233,6 +219,3 @@ class AsyncKlingVideo:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.close()
-
-    def __repr__(self) -> str:
-        return f"AsyncKlingVideo(base_url={self._options.base_url!r}, api_key={self._options.api_key!r})"
