@@ -97,3 +97,14 @@ def demo(session: nox.Session) -> None:
     """
     session.install(".[simulator]")
     session.run("kling-video", "demo", "--out", "demo-output", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """What the client costs beside the alternatives: writes benchmarks/results.{md,json} and README's table.
+
+    Not part of the test suite; ~4 min on 2 cores. `nox -s bench -- --quick` runs reduced sizes (~1-2 min, no
+    README update); `-- --only overhead polling` picks benchmarks. Installed non-editable: what users import.
+    """
+    session.install(".[simulator]")
+    session.run("python", "-m", "benchmarks", *session.posargs)
