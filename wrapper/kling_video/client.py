@@ -1,4 +1,4 @@
-"""``KlingVideo`` and ``AsyncKlingVideo``: settings, connections, and ``.text2video``.
+"""``KlingVideo``, and what it shares with ``AsyncKlingVideo`` (in ``async_client``).
 
 A client owns the httpx client it made and closes it; one you pass in (``http_client=``) is
 yours to close. ``with_options()`` returns a copy with some settings changed that shares the
@@ -7,10 +7,9 @@ same connections, so it is cheap to make per call site.
 
 from __future__ import annotations
 
-import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -18,18 +17,17 @@ import attrs
 import httpx
 
 from kling_video import _logging
-from kling_video._async_io import AsyncIO
 from kling_video._options import APIKey, ClientOptions, as_timeout, check_base_url, resolve_options
 from kling_video._sync_io import SyncIO
 from kling_video.errors import ConfigurationError
 from kling_video.polling import PollSchedule
 from kling_video.retry import RetryPolicy
-from kling_video.text2video import AsyncText2Video, Text2Video
+from kling_video.text2video import Text2Video
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["AsyncKlingVideo", "KlingVideo"]
+__all__ = ["KlingVideo"]
 
 
 class NotGiven:
@@ -167,55 +165,3 @@ class KlingVideo(_Client):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
-
-
-class AsyncKlingVideo(_Client):
-    """The async client: the same methods as coroutines, on one ``httpx.AsyncClient``."""
-
-    def __init__(
-        self,
-        *,
-        api_key: str | None = None,
-        base_url: str | None = None,
-        timeout: float | httpx.Timeout | None = None,
-        max_retries: int | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        retry_policy: RetryPolicy | None = None,
-        poll_schedule: PollSchedule | None = None,
-        wait_timeout: float | None = None,
-        max_connections: int = 100,
-        _options: ClientOptions | None = None,
-        _sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        _rand: Callable[[], float] = random.random,
-    ) -> None:
-        _logging.configure_from_env()
-        self._options = _options or resolve_options(
-            api_key=api_key,
-            base_url=base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            retry_policy=retry_policy,
-            poll_schedule=poll_schedule,
-            wait_timeout=wait_timeout,
-        )
-        self._owns_http = http_client is None
-        limits = httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections)
-        self._http = http_client or httpx.AsyncClient(follow_redirects=True, limits=limits)
-        self._sleep, self._rand = _sleep, _rand
-        self._io = AsyncIO(self._options, self._http, sleep=_sleep, rand=_rand)
-        self.text2video = AsyncText2Video(self._io)
-
-    def _copy(self, options: ClientOptions) -> AsyncKlingVideo:
-        return AsyncKlingVideo(http_client=self._http, _options=options, _sleep=self._sleep, _rand=self._rand)
-
-    async def close(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
-
-    async def __aenter__(self) -> AsyncKlingVideo:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()

@@ -20,7 +20,6 @@ from kling_video_api.api.text2video import create_task, get_task, list_tasks
 from kling_video_api.models import Text2VideoRequest
 
 from kling_video import _constants as C
-from kling_video._async_io import AsyncIO
 from kling_video._plans import create_plan, wait_plan
 from kling_video._responses import parse_task, parse_task_list
 from kling_video._sync_io import SyncIO
@@ -33,6 +32,7 @@ from kling_video.validation import build_create_request
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from kling_video._async_io import AsyncIO
     from kling_video._params import CreateParams
 
 __all__ = ["AsyncText2Video", "Text2Video"]
