@@ -58,6 +58,9 @@ INSTALLED_COMMANDS: list[list[str]] = [
     ["python", "-c", "import kling_video, kling_video_api; print(kling_video.__version__)"],
     ["python", "-m", "kling_video.testing", "--help"],
     ["python", "-c", SMOKE_AGAINST_SIMULATOR],
+    # The installed CLI, against the installed simulator (KLING_BASE_URL/KLING_API_KEY are set), then alone.
+    ["kling-video", "generate", "a fox in the snow", "--poll-interval", "0.2", "--out", "videos"],
+    ["kling-video", "demo", "--out", "demo-output"],
 ]
 
 pytestmark = [
