@@ -36,6 +36,11 @@ OVERLAY = ROOT / "openapi.overlay.yaml"
 CONFIG = ROOT / "generator-config.yml"
 PACKAGE = "kling_video_api"
 GENERATED = ROOT / "generated" / PACKAGE
+REQUIREMENTS = ROOT / "tools" / "generate-requirements.txt"
+# Every input of generation, digested into the package: an input changed without regenerating is
+# caught even when the change would not alter a line of code (an overlay action's description).
+INPUTS = (SPEC, OVERLAY, CONFIG, REQUIREMENTS)
+INPUTS_MANIFEST = "inputs.sha256"
 
 
 class GenerationError(Exception):
@@ -96,11 +101,17 @@ def generate_into(destination: Path) -> Path:
         if completed.returncode != 0:
             raise GenerationError(f"openapi-python-client failed:\n{completed.stdout}\n{completed.stderr}")
         (output / "py.typed").write_text("# Marker file for PEP 561\n", encoding="utf-8")
+        (output / INPUTS_MANIFEST).write_text(inputs_manifest(), encoding="utf-8")
         target = destination / PACKAGE
         if target.exists():
             shutil.rmtree(target)
         shutil.copytree(output, target, ignore=shutil.ignore_patterns("__pycache__"))
     return target
+
+
+def inputs_manifest() -> str:
+    """``sha256sum``-style lines for every input, as recorded beside the code they produced."""
+    return "".join(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {path.name}\n" for path in INPUTS)
 
 
 def _generator_executable() -> str:
@@ -145,7 +156,8 @@ def check() -> int:
         sys.stdout.writelines(lines)
         print(
             f"\ngenerated/{PACKAGE} does not match what openapi.yaml + openapi.overlay.yaml + "
-            "generator-config.yml produce.\nNever edit generated/ by hand: change the overlay or "
+            f"generator-config.yml produce (or an input changed since; see {INPUTS_MANIFEST}).\n"
+            "Never edit generated/ by hand: change the overlay or "
             "the config, then run `nox -s generate`.",
             file=sys.stderr,
         )

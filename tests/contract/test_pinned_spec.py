@@ -75,3 +75,24 @@ def test_check_generated_reports_a_hand_edit(tmp_path):
     assert "-# hand edit" in diff
     assert "stray.py" in diff
     assert generate.diff_against(generate.GENERATED, Path(generate.GENERATED)) == []
+
+
+def test_generated_records_the_digests_of_all_its_inputs():
+    recorded = (generate.GENERATED / generate.INPUTS_MANIFEST).read_text(encoding="utf-8")
+    assert recorded == generate.inputs_manifest()
+    assert {line.split()[1] for line in recorded.splitlines()} == {
+        "openapi.yaml",
+        "openapi.overlay.yaml",
+        "generator-config.yml",
+        "generate-requirements.txt",
+    }
+
+
+def test_an_input_change_that_alters_no_code_still_makes_generated_stale(tmp_path, monkeypatch, capsys):
+    overlay = tmp_path / "openapi.overlay.yaml"
+    text = generate.OVERLAY.read_text(encoding="utf-8")
+    overlay.write_text(text.replace("description: >-", "description: >-\n      Reworded.", 1), encoding="utf-8")
+    monkeypatch.setattr(generate, "OVERLAY", overlay)
+    monkeypatch.setattr(generate, "INPUTS", (generate.SPEC, overlay, generate.CONFIG, generate.REQUIREMENTS))
+    assert generate.check() == 1
+    assert "inputs.sha256" in capsys.readouterr().out
