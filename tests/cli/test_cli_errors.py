@@ -29,6 +29,14 @@ def test_invalid_input_exits_2_naming_the_field_and_sends_nothing(run, sim):
     no_traceback(result)
 
 
+def test_invalid_input_is_named_even_before_a_key_is_set(run, sim):
+    """A new user without a key learns what is wrong with the request, not only that a key is missing."""
+    result = run("generate", "a fox", "--duration", "7", env={"KLING_API_KEY": None})
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: duration: ")
+    assert sim.requests == []
+
+
 def test_several_problems_are_one_line_each(run, sim):
     result = run("generate", "a fox", "--duration", "7", "--cfg-scale", "0.5", "--sound", "on")
     assert result.exit_code == 2

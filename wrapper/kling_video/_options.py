@@ -14,7 +14,7 @@ import attrs
 import httpx
 
 from kling_video import _constants as C
-from kling_video.errors import ConfigurationError
+from kling_video.errors import ConfigurationError, MissingAPIKeyError
 from kling_video.polling import PollSchedule
 from kling_video.retry import RetryPolicy
 
@@ -55,7 +55,7 @@ class ClientOptions:
 
     def require_key(self) -> APIKey:
         if self.api_key is None:
-            raise ConfigurationError(
+            raise MissingAPIKeyError(
                 f"no API key: pass api_key= or set {C.API_KEY_ENV} "
                 "(or run against the local simulator: kling-video demo)"
             )

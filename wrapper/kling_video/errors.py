@@ -28,6 +28,7 @@ __all__ = [
     "DownloadError",
     "InvalidRequestError",
     "KlingError",
+    "MissingAPIKeyError",
     "NotFoundError",
     "PermissionDeniedError",
     "Problem",
@@ -58,6 +59,10 @@ class Problem:
 
 class ConfigurationError(KlingError, ValueError):
     """The client is set up wrongly (no key, a plain-http URL to a remote host); nothing was sent."""
+
+
+class MissingAPIKeyError(ConfigurationError):
+    """No key was given or found in the environment; raised by the first call that needs one."""
 
 
 class ValidationError(KlingError, ValueError):

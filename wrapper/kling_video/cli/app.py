@@ -66,21 +66,14 @@ class Settings:
     used_base_url: str | None = None
 
     def client(self, *, api_key: str | None = None, base_url: str | None = None) -> KlingVideo:
-        """A client for the chosen gateway; refuses early, in the CLI's words, when no key is set.
-
-        Making the client sends nothing, so this may come before validation.
-        """
+        """A client for the chosen gateway. A missing key is reported by the first call that needs
+        one (after the request is validated, so a new user learns what is wrong with it first)."""
         client = KlingVideo(
             api_key=api_key or self.api_key,
             base_url=base_url or self.base_url,
             max_retries=self.max_retries,
         )
         self.used_base_url = client.base_url
-        if client.options.api_key is None:
-            client.close()
-            raise errors.ConfigurationError(
-                f"no API key: pass --api-key or set {C.API_KEY_ENV} (or try it without one: {PROG} demo)"
-            )
         return client
 
     def progress(self) -> Progress:
@@ -145,6 +138,8 @@ def error_lines(error: BaseException, *, resume: str = "", where: str | None = N
     """
     if isinstance(error, errors.ValidationError):
         return [f"error: {problem}" for problem in error.problems]
+    if isinstance(error, errors.MissingAPIKeyError):
+        return [f"error: no API key: pass --api-key or set {C.API_KEY_ENV} (or try it without one: {PROG} demo)"]
     if isinstance(error, errors.WaitTimeoutError):
         return [f"error: {error}; the task goes on: {PROG} wait {error.task_id}{resume}"]
     if isinstance(error, errors.DestinationExistsError):
