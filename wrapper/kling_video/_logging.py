@@ -32,6 +32,10 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+# On the logger itself, not only on the handler below: a user's own logging setup gets it too.
+logger.addFilter(RedactingFilter())
+
+
 def configure_from_env() -> None:
     """Attach a stderr handler once when KLING_LOG asks for it."""
     level = os.environ.get(C.LOG_ENV, "").strip().upper()

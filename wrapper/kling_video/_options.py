@@ -7,6 +7,7 @@ an exception or a traceback's locals by accident.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from urllib.parse import urlsplit
 
@@ -81,13 +82,37 @@ def resolve_options(
             raise ConfigurationError("max_retries must be 0 or more")
         policy = attrs.evolve(policy, max_retries=max_retries)
     return ClientOptions(
-        api_key=APIKey(key) if key else None,
+        api_key=api_key_from(key),
         base_url=url,
         timeout=as_timeout(timeout),
         retry=policy,
         poll=poll_schedule or PollSchedule(),
-        wait_timeout=C.WAIT_TIMEOUT if wait_timeout is None else wait_timeout,
+        wait_timeout=C.WAIT_TIMEOUT if wait_timeout is None else positive_seconds("wait_timeout", wait_timeout),
     )
+
+
+def api_key_from(value: str | None) -> APIKey | None:
+    """The key, trimmed; refused (without echoing it) if it holds what no header may carry.
+
+    A key read from a file often ends in a newline: h11 would then refuse the header and quote
+    it, key included, in its error text.
+    """
+    key = (value or "").strip()
+    if not key:
+        return None
+    if not all("!" <= ch <= "~" for ch in key):
+        raise ConfigurationError(
+            "the API key holds a space, a control or a non-ASCII character: check how it was copied "
+            f"(the key is not shown; it has {len(key)} characters)"
+        )
+    return APIKey(key)
+
+
+def positive_seconds(name: str, value: float) -> float:
+    """A finite number of seconds above zero: NaN would make a deadline that never comes."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise ConfigurationError(f"{name} must be a finite number of seconds above 0, not {value!r}")
+    return float(value)
 
 
 def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
@@ -95,9 +120,8 @@ def as_timeout(timeout: float | httpx.Timeout | None) -> httpx.Timeout:
         return timeout
     if timeout is None:
         return httpx.Timeout(C.TIMEOUT, connect=C.CONNECT_TIMEOUT)
-    if timeout <= 0:
-        raise ConfigurationError("timeout must be more than 0 seconds")
-    return httpx.Timeout(timeout, connect=min(timeout, C.CONNECT_TIMEOUT))
+    seconds = positive_seconds("timeout", timeout)
+    return httpx.Timeout(seconds, connect=min(seconds, C.CONNECT_TIMEOUT))
 
 
 def check_base_url(url: str) -> None:

@@ -96,7 +96,7 @@ def request_plan(policy: RetryPolicy, *, what: str, rand: Callable[[], float] = 
         result: Result = yield SEND
         if result.error is None:
             return result.value
-        verdict = judge(result.error)
+        verdict = judge(result.error, idempotent=True)
         if not verdict.retry or attempt >= policy.max_retries:
             log.debug("%s: giving up after %d attempt(s): %s", what, attempt + 1, verdict.reason)
             raise result.error
@@ -126,7 +126,7 @@ def create_plan(policy: RetryPolicy, *, external_task_id: str, rand: Callable[[]
         if verdict.maybe_done or attempt > 0:
             log.debug("create %s: %s; looking the task up before sending again", external_task_id, verdict.reason)
             found: Result = yield LOOKUP
-            if isinstance(found.value, Task):
+            if _is_our_task(found.value, external_task_id):
                 log.debug("create %s: the task exists (%s); not sending again", external_task_id, found.value.task_id)
                 return found.value
             if found.error is not None:
@@ -140,6 +140,7 @@ def create_plan(policy: RetryPolicy, *, external_task_id: str, rand: Callable[[]
                 )
                 error.message += hint
                 error.args = (f"{error.args[0]}{hint}", *error.args[1:])
+            error.external_task_id = external_task_id
             raise error
         delay = backoff_delay(attempt, policy, error, result.retry_after, rand)
         log.debug(
@@ -152,6 +153,11 @@ def create_plan(policy: RetryPolicy, *, external_task_id: str, rand: Callable[[]
         )
         yield Sleep(delay)
         attempt += 1
+
+
+def _is_our_task(value: object, external_task_id: str) -> bool:
+    """A lookup hit counts only if it is a real task carrying our id (or no id at all to compare)."""
+    return isinstance(value, Task) and bool(value.task_id) and value.external_task_id in (None, external_task_id)
 
 
 def wait_plan(
@@ -192,7 +198,7 @@ def wait_plan(
             yield Sleep(delay)
         fetched: Result = yield FETCH
         if fetched.error is not None:
-            verdict = judge(fetched.error)
+            verdict = judge(fetched.error, idempotent=True)
             if not verdict.retry:
                 raise fetched.error
             log.debug("wait %s: query failed, will ask again: %s", task_id, verdict.reason)

@@ -43,7 +43,7 @@ def _data(status_code: int, content: bytes) -> Any:
     """The envelope's ``data`` on success; raises the typed error otherwise."""
     try:
         body = json.loads(content) if content.strip() else None
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         body = None
     if not isinstance(body, Mapping):
         reason = "empty answer" if not content.strip() else "the answer is not a JSON object"
@@ -68,9 +68,12 @@ def _data(status_code: int, content: bytes) -> Any:
 
 def _task(data: Mapping[str, Any], status_code: int, content: bytes) -> Task:
     try:
-        return Task.from_api(ApiTask.from_dict(normalise_task(data)))
+        task = Task.from_api(ApiTask.from_dict(normalise_task(data)))
     except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
         raise _not_envelope(status_code, content, f"the task object could not be read ({exc})") from exc
+    if not task.task_id:  # a task without an id cannot be followed, and may not exist at all
+        raise _not_envelope(status_code, content, "the task object has no task_id")
+    return task
 
 
 def _not_envelope(status_code: int, content: bytes, reason: str) -> APIError:

@@ -38,7 +38,7 @@ class SyncIO:
         args = _wire.request_args(generated_kwargs, self.options)
         try:
             response = self.http.request(**args)
-        except httpx.TransportError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             return _wire.failure(exc)
         return _wire.answer(response, parse)
 

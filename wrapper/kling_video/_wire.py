@@ -38,6 +38,8 @@ def request_args(generated_kwargs: dict[str, Any], options: ClientOptions) -> di
     args["headers"] = headers
     args["url"] = options.base_url + args["url"]
     args["timeout"] = options.timeout
+    # A redirect would re-send a paid create outside the create-once plan: an API call never follows one.
+    args["follow_redirects"] = False
     return args
 
 
@@ -48,7 +50,7 @@ def answer(response: httpx.Response, parse: Parser) -> Result:
         return Result(error=error, retry_after=parse_retry_after(response.headers.get("retry-after")))
 
 
-def failure(exc: httpx.TransportError) -> Result:
+def failure(exc: httpx.HTTPError | httpx.InvalidURL) -> Result:
     return Result(error=connection_error(exc))
 
 

@@ -36,8 +36,8 @@ def parse_callback(body: bytes | str | Mapping[str, Any]) -> Task:
     if isinstance(body, bytes | str):
         try:
             data = json.loads(body)
-        except ValueError as exc:
-            raise KlingError(f"callback body is not JSON: {exc}") from exc
+        except (ValueError, RecursionError) as exc:
+            raise KlingError(f"callback body is not JSON: {type(exc).__name__}") from None
     if not isinstance(data, Mapping):
         raise KlingError("callback body is not a task object")
     if "code" in data and isinstance(data.get("data"), Mapping):  # tolerate an enveloped body

@@ -17,7 +17,14 @@ import attrs
 import httpx
 
 from kling_video import _logging
-from kling_video._options import APIKey, ClientOptions, as_timeout, check_base_url, resolve_options
+from kling_video._options import (
+    ClientOptions,
+    api_key_from,
+    as_timeout,
+    check_base_url,
+    positive_seconds,
+    resolve_options,
+)
 from kling_video._sync_io import SyncIO
 from kling_video.errors import ConfigurationError
 from kling_video.polling import PollSchedule
@@ -54,7 +61,7 @@ def _evolve(
     """A copy of ``options`` with the settings that were given changed, checked as on creation."""
     updates: dict[str, Any] = {}
     if not isinstance(api_key, NotGiven):
-        updates["api_key"] = APIKey(api_key) if api_key else None
+        updates["api_key"] = api_key_from(api_key)
     if not isinstance(base_url, NotGiven):
         check_base_url(base_url)
         updates["base_url"] = base_url.rstrip("/")
@@ -69,7 +76,7 @@ def _evolve(
     if not isinstance(poll_schedule, NotGiven):
         updates["poll"] = poll_schedule
     if not isinstance(wait_timeout, NotGiven):
-        updates["wait_timeout"] = wait_timeout
+        updates["wait_timeout"] = positive_seconds("wait_timeout", wait_timeout)
     return attrs.evolve(options, **updates)
 
 

@@ -30,6 +30,7 @@ __all__ = ["DownloadTarget", "download_async", "download_sync", "plan_downloads"
 log = logging.getLogger("kling_video")
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+_NOT_VIDEO = frozenset({"text/html", "application/json", "text/plain", "application/xml", "text/xml"})
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 
 
@@ -95,6 +96,10 @@ class _Transfer:
             return False
         if status >= 500 or status == 429:
             raise _Cut(f"HTTP {status}")
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if status in (200, 206) and kind in _NOT_VIDEO:
+            # Hotlink protection and expired links answer 200 with a page; never save it as .mp4.
+            raise DownloadError(f"the server sent {kind}, not the video (an expired or protected link?)")
         if status == 206:
             match = _CONTENT_RANGE.match(response.headers.get("content-range", ""))
             if match is None or int(match.group(1)) != self.offset:
@@ -118,6 +123,8 @@ class _Transfer:
         self.offset += len(chunk)
 
     def finish(self) -> None:
+        if self.offset == 0 and not self.total:
+            raise DownloadError("the server sent an empty file")
         if self.total is not None and self.offset < self.total:
             raise _Cut(f"got {self.offset} of {self.total} bytes")
         if self.total is not None and self.offset > self.total:
@@ -161,6 +168,8 @@ def download_sync(
                 except (httpx.TransportError, _Cut) as exc:
                     failures += 1
                     sleep(_give_up(target, failures, resumes, exc, policy))
+                except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a bad URL, a redirect loop, undecodable bytes
+                    raise DownloadError(f"download of {target.path.name} failed: {type(exc).__name__}: {exc}") from None
         os.replace(target.partial, target.path)
     except BaseException:
         target.partial.unlink(missing_ok=True)
@@ -194,6 +203,8 @@ async def download_async(
                 except (httpx.TransportError, _Cut) as exc:
                     failures += 1
                     await sleep(_give_up(target, failures, resumes, exc, policy))
+                except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a bad URL, a redirect loop, undecodable bytes
+                    raise DownloadError(f"download of {target.path.name} failed: {type(exc).__name__}: {exc}") from None
         os.replace(target.partial, target.path)
     except BaseException:
         target.partial.unlink(missing_ok=True)

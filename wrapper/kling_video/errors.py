@@ -42,7 +42,14 @@ __all__ = [
 
 
 class KlingError(Exception):
-    """The root of everything this package raises on purpose."""
+    """The root of everything this package raises on purpose.
+
+    ``external_task_id`` is set on an error that ends a create: the id the task would carry if
+    the server made it after all, so the caller can look it up (``get(external_task_id=...)``)
+    or create again with the same id, which the server's uniqueness check then guards.
+    """
+
+    external_task_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -147,8 +154,9 @@ class ServerError(APIError):
 class APIConnectionError(KlingError):
     """No answer came back. ``request_sent`` is False only when the request surely never left."""
 
-    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+    def __init__(self, message: str, *, request_sent: bool = True, retryable: bool = True) -> None:
         self.request_sent = request_sent
+        self.retryable = retryable
         super().__init__(message)
 
 

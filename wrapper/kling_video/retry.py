@@ -65,28 +65,48 @@ class Verdict:
     reason: str
 
 
-def connection_error(exc: httpx.TransportError) -> APIConnectionError:
-    """Wrap an httpx transport error; ``request_sent`` says whether the body may have arrived."""
-    # Before a connection exists nothing was sent; afterwards the server may have acted on it.
-    sent = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+# Failures that happen before a byte leaves: the request surely did not reach the server.
+_NOT_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.LocalProtocolError,
+    httpx.UnsupportedProtocol,
+)
+# Failures whose text may quote the request itself (headers included): never copied into a message.
+_QUOTES_REQUEST = (httpx.LocalProtocolError, httpx.UnsupportedProtocol, httpx.InvalidURL)
+
+
+def connection_error(exc: httpx.HTTPError | httpx.InvalidURL) -> APIConnectionError:
+    """Wrap an httpx failure; ``request_sent`` says whether the body may have arrived.
+
+    Before a connection exists nothing was sent; afterwards the server may have acted on it (an
+    answer that could not be decoded, or a redirect loop, also came from a server that read it).
+    """
+    sent = not isinstance(exc, _NOT_SENT)
     cls = APITimeoutError if isinstance(exc, httpx.TimeoutException) else APIConnectionError
     what = type(exc).__name__
-    detail = f": {exc}" if str(exc) else ""
-    return cls(f"no answer from the server ({what}{detail})", request_sent=sent)
+    detail = f": {exc}" if str(exc) and not isinstance(exc, _QUOTES_REQUEST) else ""
+    return cls(
+        f"no usable answer from the server ({what}{detail})",
+        request_sent=sent,
+        retryable=not isinstance(exc, _QUOTES_REQUEST),
+    )
 
 
-def judge(error: KlingError) -> Verdict:
-    """Decide about one failed exchange."""
+def judge(error: KlingError, *, idempotent: bool = False) -> Verdict:
+    """Decide about one failed exchange. ``idempotent``: a read, safe to repeat after any 5xx."""
     if isinstance(error, APIConnectionError):
-        return Verdict(retry=True, maybe_done=error.request_sent, reason=f"connection failed: {error}")
+        return Verdict(retry=error.retryable, maybe_done=error.request_sent, reason=f"connection failed: {error}")
     if isinstance(error, APIError):
         status = error.status_code or 0
-        # A 5xx (or a 5000-series code) comes after the body was read: the task may exist.
-        maybe_done = status >= 500 or (error.code is not None and error.code >= 5000)
+        # A 5xx (or a 5000-series code) comes after the body was read, and a 2xx whose body made
+        # no sense says the server acted: either way the task may exist.
+        maybe_done = status >= 500 or 200 <= status < 300 or (error.code is not None and error.code >= 5000)
         if error.code is not None and any(error.code in codes for codes in _KLING_CODES):
             retry = error.code in _RETRYABLE_CODES
             return Verdict(retry=retry, maybe_done=maybe_done, reason=f"code {error.code}: {error.message}")
-        retry = status in _RETRYABLE_BARE_STATUS
+        retry = status in _RETRYABLE_BARE_STATUS or (idempotent and status >= 500)
         return Verdict(retry=retry, maybe_done=maybe_done, reason=f"HTTP {status} without a Kling code")
     return Verdict(retry=False, maybe_done=False, reason=str(error))
 
@@ -104,6 +124,7 @@ def backoff_delay(
     step. A Retry-After from the server is honoured up to ``max_retry_after``; a concurrency
     refusal waits at least ``concurrency_min_delay``, since running tasks take minutes to free.
     """
+    attempt = min(attempt, 60)  # 2.0**1024 overflows; the delay is capped long before 2**60
     ceiling = min(policy.max_delay, policy.initial_delay * 2.0**attempt)
     delay = rand() * ceiling
     if isinstance(error, ConcurrencyLimitError):

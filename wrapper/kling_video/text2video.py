@@ -8,6 +8,7 @@ the calls to the I/O layer differ.
 from __future__ import annotations
 
 import builtins
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,11 +21,12 @@ from kling_video_api.api.text2video import create_task, get_task, list_tasks
 from kling_video_api.models import Text2VideoRequest
 
 from kling_video import _constants as C
+from kling_video._options import positive_seconds
 from kling_video._plans import create_plan, wait_plan
 from kling_video._responses import parse_task, parse_task_list
 from kling_video._sync_io import SyncIO
 from kling_video.download import download_async, download_sync, plan_downloads
-from kling_video.errors import ConfigurationError, Problem, ValidationError
+from kling_video.errors import KlingError, Problem, ValidationError
 from kling_video.generation import Generation
 from kling_video.task import Task
 from kling_video.validation import build_create_request
@@ -50,6 +52,24 @@ def prepare_create(prompt: str | None, fields: CreateParams) -> tuple[Text2Video
     external_task_id = fields.get("external_task_id") or new_external_task_id()
     request = build_create_request(prompt=prompt, **{**fields, "external_task_id": external_task_id})
     return request, external_task_id
+
+
+@contextlib.contextmanager
+def remembering(external_task_id: str) -> Iterator[None]:
+    """Whatever ends a create (an error, Ctrl-C, a cancelled coroutine) names the id the task would have.
+
+    Without it a caller cannot tell whether a task was made, and creating again would mint a new
+    id that the server's uniqueness check cannot match.
+    """
+    try:
+        yield
+    except KlingError as error:
+        error.external_task_id = external_task_id
+        raise
+    except BaseException as exc:
+        if hasattr(exc, "add_note"):  # Python 3.11+
+            exc.add_note(f"kling-video: the task may exist: look it up with external_task_id={external_task_id!r}")
+        raise
 
 
 def task_id_of(task_or_id: Task | str) -> str:
@@ -79,12 +99,9 @@ def list_kwargs(page: int, page_size: int) -> dict[str, Any]:
 
 
 def wait_settings(timeout: float | None, poll_interval: float | None, default_timeout: float) -> float:
-    if poll_interval is not None and poll_interval <= 0:
-        raise ConfigurationError("poll_interval must be more than 0 seconds")
-    chosen = default_timeout if timeout is None else timeout
-    if chosen <= 0:
-        raise ConfigurationError("timeout must be more than 0 seconds")
-    return chosen
+    if poll_interval is not None:
+        positive_seconds("poll_interval", poll_interval)
+    return default_timeout if timeout is None else positive_seconds("timeout", timeout)
 
 
 def task_age(task: Task | None) -> float:
@@ -104,11 +121,12 @@ class Text2Video:
         request, external_task_id = prepare_create(prompt, fields)
         kwargs = create_task._get_kwargs(body=request)
         plan = create_plan(self._io.options.retry, external_task_id=external_task_id, rand=self._io.rand)
-        return self._io.drive(  # type: ignore[no-any-return]
-            plan,
-            send=lambda: self._io.exchange(kwargs, parse_task),
-            lookup=lambda: self._io.attempt(lambda: self.get(external_task_id=external_task_id), lookup=True),
-        )
+        with remembering(external_task_id):
+            return self._io.drive(  # type: ignore[no-any-return]
+                plan,
+                send=lambda: self._io.exchange(kwargs, parse_task),
+                lookup=lambda: self._io.attempt(lambda: self.get(external_task_id=external_task_id), lookup=True),
+            )
 
     def get(self, task_id: str | None = None, *, external_task_id: str | None = None) -> Task:
         kwargs = get_kwargs(task_id, external_task_id)
@@ -145,8 +163,9 @@ class Text2Video:
             clock=self._io.clock,
             age=task_age(first),
         )
+        query = get_task._get_kwargs(task_id)
         return self._io.drive(  # type: ignore[no-any-return]
-            plan, fetch=lambda: self._io.attempt(lambda: self.get(task_id)), notify=on_update
+            plan, fetch=lambda: self._io.exchange(query, parse_task), notify=on_update
         )
 
     def download(
@@ -197,9 +216,10 @@ class AsyncText2Video:
         async def lookup() -> Any:
             return await self._io.attempt(lambda: self.get(external_task_id=external_task_id), lookup=True)
 
-        return await self._io.drive(  # type: ignore[no-any-return]
-            plan, send=lambda: self._io.exchange(kwargs, parse_task), lookup=lookup
-        )
+        with remembering(external_task_id):
+            return await self._io.drive(  # type: ignore[no-any-return]
+                plan, send=lambda: self._io.exchange(kwargs, parse_task), lookup=lookup
+            )
 
     async def get(self, task_id: str | None = None, *, external_task_id: str | None = None) -> Task:
         kwargs = get_kwargs(task_id, external_task_id)
@@ -236,10 +256,10 @@ class AsyncText2Video:
             age=task_age(first),
         )
 
-        async def fetch() -> Any:
-            return await self._io.attempt(lambda: self.get(task_id))
-
-        return await self._io.drive(plan, fetch=fetch, notify=on_update)  # type: ignore[no-any-return]
+        query = get_task._get_kwargs(task_id)
+        return await self._io.drive(  # type: ignore[no-any-return]
+            plan, fetch=lambda: self._io.exchange(query, parse_task), notify=on_update
+        )
 
     async def download(
         self,

@@ -411,6 +411,15 @@ def _check_extra_body(problems: _Problems, value: object) -> Mapping[str, Any] |
     if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
         problems.add("extra_body", "type", "extra_body must be a mapping of field names (strings) to values")
         return None
+    if "external_task_id" in value:
+        # The create-once guard looks the task up by the id it chose; one smuggled in here would
+        # be sent but never looked for.
+        problems.add(
+            "extra_body.external_task_id",
+            "forbidden",
+            "pass external_task_id= itself, not in extra_body: it is what keeps a create from happening twice",
+        )
+        return None
     return value
 
 
