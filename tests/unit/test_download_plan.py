@@ -33,7 +33,10 @@ def test_one_video_is_named_after_the_task(tmp_path):
 
 def test_the_partial_file_is_hidden_beside_the_target(tmp_path):
     (target,) = plan_downloads(done(), tmp_path, watermark=False, overwrite=False)
-    assert target.partial == tmp_path / f".{TASK_ID}.mp4.part"
+    assert target.partial.parent == tmp_path
+    assert target.partial.name.startswith(f".{TASK_ID}.mp4.")
+    assert target.partial.name.endswith(".part")
+    assert target.partial != plan_downloads(done(), tmp_path, watermark=False, overwrite=False)[0].partial
 
 
 @pytest.mark.parametrize(

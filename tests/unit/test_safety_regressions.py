@@ -233,3 +233,42 @@ def test_a_bad_url_from_the_server_is_a_download_error(tmp_path):
     with pytest.raises(errors.DownloadError):
         client_for(gateway).text2video.download("42", tmp_path)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cdn_that_caps_each_range_answer_still_delivers_the_whole_file(tmp_path):
+    video = bytes(range(256)) * 40  # 10,240 bytes, served 1,000 at a time
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host != "cdn.test":
+            return httpx.Response(200, json=envelope(finished()))
+        start = int(request.headers.get("range", "bytes=0-")[6:].rstrip("-"))
+        piece = video[start : start + 1000]
+        headers = {"content-length": str(len(video)), "content-type": "video/mp4"}
+        if start:
+            headers = {"content-range": f"bytes {start}-{len(video) - 1}/{len(video)}", "content-type": "video/mp4"}
+
+        def cut():  # announce everything, send a thousand bytes, hang up
+            yield piece
+            raise httpx.RemoteProtocolError("peer closed connection")
+
+        return httpx.Response(206 if start else 200, headers=headers, stream=_Cut(cut))
+
+    (path,) = client_for(Gateway(answer)).text2video.download("42", tmp_path)
+    assert path.read_bytes() == video
+
+
+class _Cut(httpx.SyncByteStream):
+    def __init__(self, chunks):
+        self.chunks = chunks
+
+    def __iter__(self):
+        yield from self.chunks()
+
+
+def test_the_sync_client_refuses_a_coroutine_callback_instead_of_dropping_it():
+    async def on_update(task):  # pragma: no cover - never awaited, by design
+        pass
+
+    gateway = Gateway(lambda r: httpx.Response(200, json=envelope(task(status="succeed"))))
+    with pytest.raises(errors.ConfigurationError, match="coroutine"):
+        client_for(gateway).text2video.wait("42", on_update=on_update)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import random
 import time
 from collections.abc import Callable
@@ -12,7 +13,7 @@ import httpx
 from kling_video import _wire
 from kling_video._options import ClientOptions
 from kling_video._plans import Fetch, LookUp, Notify, Plan, Result, Send, Sleep, request_plan
-from kling_video.errors import KlingError
+from kling_video.errors import ConfigurationError, KlingError
 from kling_video.task import Task
 
 __all__ = ["SyncIO"]
@@ -77,7 +78,14 @@ class SyncIO:
                     answer = fetch()
                 elif isinstance(step, Notify):
                     if notify is not None:
-                        notify(step.task)
+                        outcome = notify(step.task)
+                        if inspect.isawaitable(outcome):
+                            if inspect.iscoroutine(outcome):
+                                outcome.close()
+                            raise ConfigurationError(
+                                "on_update returned a coroutine, which the sync client cannot await: "
+                                "pass a plain function, or use AsyncKlingVideo"
+                            )
                     answer = None
                 else:
                     raise RuntimeError(f"no handler for {step!r}")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -38,10 +39,13 @@ _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)")
 class DownloadTarget:
     url: str
     path: Path
-
-    @property
-    def partial(self) -> Path:
-        return self.path.with_name(f".{self.path.name}.part")
+    # Unique per download: two downloads to one target must never write into the same file.
+    partial: Path = attrs.field(
+        default=attrs.Factory(
+            lambda self: self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:12]}.part"), takes_self=True
+        ),
+        eq=False,
+    )
 
 
 def plan_downloads(
@@ -122,6 +126,10 @@ class _Transfer:
         self.out.write(chunk)
         self.offset += len(chunk)
 
+    @property
+    def complete(self) -> bool:
+        return self.total is not None and self.offset == self.total > 0
+
     def finish(self) -> None:
         if self.offset == 0 and not self.total:
             raise DownloadError("the server sent an empty file")
@@ -154,6 +162,7 @@ def download_sync(
         with open(target.partial, "wb") as out:
             transfer, failures = _Transfer(out), 0
             while True:
+                before = transfer.offset
                 try:
                     with http.stream(
                         "GET", target.url, headers=transfer.request_headers(), timeout=timeout, follow_redirects=True
@@ -166,7 +175,10 @@ def download_sync(
                     transfer.finish()
                     break
                 except (httpx.TransportError, _Cut) as exc:
-                    failures += 1
+                    if transfer.complete:  # every announced byte arrived before the hang-up
+                        break
+                    # Count cuts without progress: a CDN that caps each range answer still gets there.
+                    failures = failures + 1 if transfer.offset == before else 1
                     sleep(_give_up(target, failures, resumes, exc, policy))
                 except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a bad URL, a redirect loop, undecodable bytes
                     raise DownloadError(f"download of {target.path.name} failed: {type(exc).__name__}: {exc}") from None
@@ -191,6 +203,7 @@ async def download_async(
         with open(target.partial, "wb") as out:
             transfer, failures = _Transfer(out), 0
             while True:
+                before = transfer.offset
                 try:
                     async with http.stream(
                         "GET", target.url, headers=transfer.request_headers(), timeout=timeout, follow_redirects=True
@@ -201,7 +214,10 @@ async def download_async(
                     transfer.finish()
                     break
                 except (httpx.TransportError, _Cut) as exc:
-                    failures += 1
+                    if transfer.complete:  # every announced byte arrived before the hang-up
+                        break
+                    # Count cuts without progress: a CDN that caps each range answer still gets there.
+                    failures = failures + 1 if transfer.offset == before else 1
                     await sleep(_give_up(target, failures, resumes, exc, policy))
                 except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a bad URL, a redirect loop, undecodable bytes
                     raise DownloadError(f"download of {target.path.name} failed: {type(exc).__name__}: {exc}") from None
