@@ -80,13 +80,21 @@ class _Cut(Exception):
 
 @attrs.define
 class _Transfer:
-    """Bytes written so far and the total the server announced: the resume decisions."""
+    """Bytes written so far and the total the server announced: the resume decisions, shared by
+    the sync and async loops so only the I/O exists twice."""
 
     out: BinaryIO
     offset: int = 0
     total: int | None = None
+    name: str = "the video"
+    policy: RetryPolicy = attrs.Factory(RetryPolicy)
+    resumes: int = C.DOWNLOAD_RESUMES
+    failures: int = 0  # cuts in a row that brought no new byte
+    attempt_start: int = 0
 
     def request_headers(self) -> dict[str, str]:
+        """The next attempt's headers; marks where it starts, to tell progress from a stall."""
+        self.attempt_start = self.offset
         # identity: the length check and Range offsets count the bytes on the wire.
         headers = {"Accept-Encoding": "identity"}
         if self.offset:
@@ -130,6 +138,23 @@ class _Transfer:
     def complete(self) -> bool:
         return self.total is not None and self.offset == self.total > 0
 
+    def after_cut(self, exc: Exception) -> float | None:
+        """None if every announced byte arrived before the hang-up; else seconds to wait before
+        resuming. Only cuts without progress count against ``resumes``, so a CDN that caps each
+        range answer still gets there."""
+        if self.complete:
+            return None
+        self.failures = self.failures + 1 if self.offset == self.attempt_start else 1
+        if self.failures > self.resumes:
+            raise DownloadError(f"download of {self.name} failed after {self.failures} attempts: {exc}") from exc
+        delay = backoff_delay(self.failures - 1, self.policy)
+        log.debug("download %s: cut (%s); resuming in %.2f s", self.name, exc, delay)
+        return delay
+
+    def failed(self, exc: Exception) -> DownloadError:
+        """A failure no resume mends: a bad URL, a redirect loop, bytes that cannot be decoded."""
+        return DownloadError(f"download of {self.name} failed: {type(exc).__name__}: {exc}")
+
     def finish(self) -> None:
         if self.offset == 0 and not self.total:
             raise DownloadError("the server sent an empty file")
@@ -137,15 +162,6 @@ class _Transfer:
             raise _Cut(f"got {self.offset} of {self.total} bytes")
         if self.total is not None and self.offset > self.total:
             raise DownloadError(f"got {self.offset} bytes, more than the {self.total} announced")
-
-
-def _give_up(target: DownloadTarget, failures: int, resumes: int, exc: Exception, policy: RetryPolicy) -> float:
-    """Raise when the resumes are spent; else how long to wait (the client's retry backoff)."""
-    if failures > resumes:
-        raise DownloadError(f"download of {target.path.name} failed after {failures} attempts: {exc}") from exc
-    delay = backoff_delay(failures - 1, policy)
-    log.debug("download %s: cut (%s); resuming in %.2f s", target.path.name, exc, delay)
-    return delay
 
 
 def download_sync(
@@ -160,9 +176,8 @@ def download_sync(
     target.path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(target.partial, "wb") as out:
-            transfer, failures = _Transfer(out), 0
+            transfer = _Transfer(out, name=target.path.name, policy=policy, resumes=resumes)
             while True:
-                before = transfer.offset
                 try:
                     with http.stream(
                         "GET", target.url, headers=transfer.request_headers(), timeout=timeout, follow_redirects=True
@@ -175,13 +190,12 @@ def download_sync(
                     transfer.finish()
                     break
                 except (httpx.TransportError, _Cut) as exc:
-                    if transfer.complete:  # every announced byte arrived before the hang-up
+                    delay = transfer.after_cut(exc)
+                    if delay is None:
                         break
-                    # Count cuts without progress: a CDN that caps each range answer still gets there.
-                    failures = failures + 1 if transfer.offset == before else 1
-                    sleep(_give_up(target, failures, resumes, exc, policy))
-                except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a bad URL, a redirect loop, undecodable bytes
-                    raise DownloadError(f"download of {target.path.name} failed: {type(exc).__name__}: {exc}") from None
+                    sleep(delay)
+                except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                    raise transfer.failed(exc) from None
         os.replace(target.partial, target.path)
     except BaseException:
         target.partial.unlink(missing_ok=True)
@@ -201,9 +215,8 @@ async def download_async(
     target.path.parent.mkdir(parents=True, exist_ok=True)
     try:
         with open(target.partial, "wb") as out:
-            transfer, failures = _Transfer(out), 0
+            transfer = _Transfer(out, name=target.path.name, policy=policy, resumes=resumes)
             while True:
-                before = transfer.offset
                 try:
                     async with http.stream(
                         "GET", target.url, headers=transfer.request_headers(), timeout=timeout, follow_redirects=True
@@ -214,13 +227,12 @@ async def download_async(
                     transfer.finish()
                     break
                 except (httpx.TransportError, _Cut) as exc:
-                    if transfer.complete:  # every announced byte arrived before the hang-up
+                    delay = transfer.after_cut(exc)
+                    if delay is None:
                         break
-                    # Count cuts without progress: a CDN that caps each range answer still gets there.
-                    failures = failures + 1 if transfer.offset == before else 1
-                    await sleep(_give_up(target, failures, resumes, exc, policy))
-                except (httpx.HTTPError, httpx.InvalidURL) as exc:  # a bad URL, a redirect loop, undecodable bytes
-                    raise DownloadError(f"download of {target.path.name} failed: {type(exc).__name__}: {exc}") from None
+                    await sleep(delay)
+                except (httpx.HTTPError, httpx.InvalidURL) as exc:
+                    raise transfer.failed(exc) from None
         os.replace(target.partial, target.path)
     except BaseException:
         target.partial.unlink(missing_ok=True)
